@@ -13,7 +13,7 @@ TOOLS_PKG_kube-controller-manager := k8s.io/kubernetes/cmd/kube-controller-manag
 TOOLS_PKG_kwok                    := sigs.k8s.io/kwok/cmd/kwok
 TOOLS_PKG_metrics-server          := sigs.k8s.io/metrics-server/cmd/metrics-server
 
-.PHONY: all build tools test test-unit test-e2e vet fmt demo clean bench bench-gpu bench-large bench-autoscale
+.PHONY: all build generate tools test test-unit test-e2e vet fmt demo clean bench bench-gpu bench-large bench-autoscale
 
 all: build
 
@@ -36,6 +36,16 @@ $(BIN)/%: $(BIN)/.tools-pins
 
 FORCE:
 
+## generate: deepcopy code and the PodAutoscaler CRD, with controller-gen
+## built from the pinned hack/codegen module.
+CONTROLLER_GEN := $(BIN)/controller-gen
+$(CONTROLLER_GEN): hack/codegen/go.mod hack/codegen/go.sum
+	cd hack/codegen && $(GO) build -o $@ sigs.k8s.io/controller-tools/cmd/controller-gen
+
+generate: $(CONTROLLER_GEN)
+	$(CONTROLLER_GEN) object paths=./pkg/apis/autoscaling/...
+	$(CONTROLLER_GEN) crd paths=./pkg/apis/autoscaling/... output:crd:artifacts:config=manifests/crd
+
 vet:
 	$(GO) vet ./...
 
@@ -43,7 +53,7 @@ fmt:
 	gofmt -l -w $$(git ls-files '*.go')
 
 ## test: vet + unit tests + integration/e2e tests on the local control plane
-test: tools vet
+test: tools build vet
 	$(GO) test -count=1 -timeout 40m ./...
 
 test-unit:
