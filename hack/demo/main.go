@@ -70,8 +70,8 @@ func run() error {
 		return err
 	}
 	// The CRDs and the RBAC the binaries run with, exactly as shipped.
-	apply := func(dir string) error {
-		out, err := exec.CommandContext(ctx, "kubectl", "--kubeconfig", c.KubeconfigPath(), "-n", "coxswain-system",
+	apply := func(dir, namespace string) error {
+		out, err := exec.CommandContext(ctx, "kubectl", "--kubeconfig", c.KubeconfigPath(), "-n", namespace,
 			"apply", "--server-side", "-k", filepath.Join(repo, dir)).CombinedOutput()
 		if err != nil {
 			return fmt.Errorf("kubectl apply -k %s: %v\n%s", dir, err, out)
@@ -80,7 +80,7 @@ func run() error {
 		return nil
 	}
 	for _, dir := range []string{"manifests/crd", "manifests/rbac"} {
-		if err := apply(dir); err != nil {
+		if err := apply(dir, "coxswain-system"); err != nil {
 			return err
 		}
 	}
@@ -93,7 +93,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	if err := apply("manifests/examples"); err != nil {
+	if err := apply("manifests/examples", "default"); err != nil {
 		return err
 	}
 	if err := printPlacement(startCtx, c); err != nil {
